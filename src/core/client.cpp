@@ -161,6 +161,7 @@ std::string_view to_string(ClientError e) {
     case ClientError::timeout: return "timeout";
     case ClientError::connection_lost: return "connection lost";
     case ClientError::bad_response: return "bad response";
+    case ClientError::no_instance: return "no instance";
   }
   return "error";
 }

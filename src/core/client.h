@@ -40,6 +40,7 @@ enum class ClientError {
   timeout,           // request timeout after the request may have been sent
   connection_lost,   // reset/EOF after sending: the server may have seen the request
   bad_response,      // unparsable or too large
+  no_instance,       // (discovery) no healthy instance of the service is known
 };
 std::string_view to_string(ClientError e);
 
@@ -47,7 +48,9 @@ struct HttpError {
   ClientError kind;
   std::string detail;
   // True when the server cannot have processed the request (safe to retry anywhere).
-  bool not_sent() const { return kind == ClientError::connect_failed; }
+  bool not_sent() const {
+    return kind == ClientError::connect_failed || kind == ClientError::no_instance;
+  }
 };
 
 class HttpResult {
@@ -60,6 +63,7 @@ class HttpResult {
   Response& value() { return std::get<0>(v_); }
   const Response& value() const { return std::get<0>(v_); }
   Response* operator->() { return &value(); }
+  const Response* operator->() const { return &value(); }
   const HttpError& error() const { return std::get<1>(v_); }
 
  private:
