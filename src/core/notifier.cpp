@@ -21,11 +21,21 @@ Notifier::Notifier() = default;
 
 Notifier::~Notifier() { notify_all(); }
 
+std::uint64_t Notifier::epoch() const {
+  std::lock_guard lock(mutex_);
+  return epoch_;
+}
+
 Task<bool> Notifier::wait(std::chrono::milliseconds timeout) {
+  co_return co_await wait(epoch(), timeout);
+}
+
+Task<bool> Notifier::wait(std::uint64_t seen_epoch, std::chrono::milliseconds timeout) {
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   waiter->timer.expires_after(timeout);
   {
     std::lock_guard lock(mutex_);
+    if (epoch_ != seen_epoch) co_return true;
     waiters_.push_back(waiter);
   }
   co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -45,6 +55,7 @@ void Notifier::notify_all() {
   std::list<std::shared_ptr<Waiter>> woken;
   {
     std::lock_guard lock(mutex_);
+    ++epoch_;
     woken.swap(waiters_);
   }
   for (auto& w : woken) {

@@ -21,6 +21,16 @@ thread_local Runtime* t_runtime = nullptr;
 thread_local int t_index = -1;
 }  // namespace
 
+namespace {
+// io_context::shutdown() (destroying every pending handler and coroutine frame) is protected;
+// Runtime needs it to tear all contexts down before destroying any of them.
+class RuntimeContext : public asio::io_context {
+ public:
+  RuntimeContext() : asio::io_context(1) {}
+  void destroy_pending_work() { shutdown(); }
+};
+}  // namespace
+
 int available_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -40,13 +50,16 @@ struct Runtime::Signals {
 
 Runtime::Runtime(int threads) {
   if (threads <= 0) threads = available_cpus();
-  for (int i = 0; i < threads; ++i) contexts_.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < threads; ++i) contexts_.push_back(std::make_unique<RuntimeContext>());
 }
 
 Runtime::~Runtime() {
   stop();
   join();
   signals_.reset();
+  // A coroutine left pending on one context may own objects bound to another (a server owns
+  // one acceptor per context). Destroy every pending frame while all contexts still exist.
+  for (auto& c : contexts_) static_cast<RuntimeContext&>(*c).destroy_pending_work();
 }
 
 asio::io_context& Runtime::context(int index) {

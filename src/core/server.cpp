@@ -35,6 +35,8 @@ namespace {
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kInitialBuffer = 4096;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 8 * 1024 * 1024;
 
 Method to_method(http::verb v) {
   switch (v) {
@@ -274,10 +276,24 @@ Task<void> HttpServer::Impl::serve(Worker& w, tcp::socket socket) {
     out.clear();
     co_return !wec;
   };
+  // Answers a request we refuse, then closes gracefully: stop sending, and read (and drop)
+  // what the client is still sending for a short while so it can read our answer instead of
+  // seeing a reset (nginx's lingering close).
   auto fail = [&](int status, std::string_view detail) -> Task<void> {
     Response r = problem(status, detail);
     write_response(out, req, r, true);
-    co_await flush();
+    if (!co_await flush()) co_return;
+    error_code ignored;
+    conn.socket.shutdown(tcp::socket::shutdown_send, ignored);
+    conn.busy = false;
+    conn.deadline = Clock::now() + kLingerTime;
+    std::size_t drained = 0;
+    while (drained < kLingerBytes) {
+      auto [rec, n] = co_await conn.socket.async_read_some(
+          asio::buffer(buffer.data(), buffer.size()), use_nothrow);
+      if (rec) break;
+      drained += n;
+    }
   };
 
   new_request();
@@ -390,6 +406,14 @@ void HttpServer::start() {
   if (ec)
     throw std::system_error(ec, "invalid listen address '" + impl_->options.listen + "'");
   tcp::endpoint endpoint(address, ep.port);
+  if (ep.port != 0) {
+    // SO_REUSEPORT would let us share a port another process already serves; probe first.
+    tcp::acceptor probe(impl_->runtime.context(0));
+    probe.open(endpoint.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    probe.bind(endpoint, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + impl_->options.listen);
+  }
   for (int i = 0; i < impl_->runtime.size(); ++i) {
     auto w = std::make_unique<Worker>(impl_->runtime.context(i));
     w->acceptor.emplace(w->ctx);
@@ -439,7 +463,10 @@ Task<void> HttpServer::stop() {
         {{"connections", impl->open.load()}});
     for (auto& w : impl->workers)
       asio::post(w->ctx, [impl, wp = w.get()] { impl->close_idle(*wp, true); });
-    while (impl->open.load() > 0) co_await sleep_for(std::chrono::milliseconds(10));
+    // A handler still running keeps its coroutine alive until it returns; do not wait for it.
+    auto grace = Clock::now() + std::chrono::seconds(1);
+    while (impl->open.load() > 0 && Clock::now() < grace)
+      co_await sleep_for(std::chrono::milliseconds(10));
   }
   for (auto& w : impl->workers)
     asio::post(w->ctx, [wp = w.get()] { wp->sweeper.cancel(); });

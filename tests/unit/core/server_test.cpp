@@ -13,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "core/client.h"
+#include "core/notifier.h"
 #include "core/problem.h"
 
 namespace trellis::core {
@@ -88,6 +89,9 @@ class ServerTest : public ::testing::Test {
     router_.get("/id", [](Request& req) -> Task<Response> {
       co_return Response::text(200, req.request_id);
     });
+    router_.get("/peer", [](Request& req) -> Task<Response> {
+      co_return Response::text(200, req.remote);
+    });
     server_ = std::make_unique<HttpServer>(runtime_, router_, options);
     server_->start();
     runtime_.start();
@@ -125,7 +129,18 @@ TEST_F(ServerTest, AnswersThroughClientWithKeepAlive) {
     EXPECT_EQ(r->body, "hello x");
     EXPECT_FALSE(r->headers.get("Date").empty());
   }
-  EXPECT_EQ(server_->connections(), 1u);  // one pooled keep-alive connection served all five
+  // One pooled keep-alive connection serves consecutive calls: the peer address is the same.
+  auto peers = run([&]() -> Task<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (int i = 0; i < 3; ++i) {
+      auto r = co_await client.get(endpoint(), "/peer");
+      out.push_back(r.ok() ? r->body : "");
+    }
+    co_return out;
+  }());
+  EXPECT_FALSE(peers[0].empty());
+  EXPECT_EQ(peers[0], peers[1]);
+  EXPECT_EQ(peers[1], peers[2]);
 }
 
 TEST_F(ServerTest, UnknownRouteIsProblemJson) {
@@ -290,6 +305,38 @@ TEST_F(ServerTest, ClientTimesOut) {
   auto r = run(client.send(endpoint(), req, 50ms));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ClientError::timeout);
+}
+
+}  // namespace
+}  // namespace trellis::core
+
+namespace trellis::core {
+namespace {
+
+TEST(Notifier, NotificationBeforeWaitIsNotLost) {
+  Notifier n;
+  boost::asio::io_context ctx;
+  std::uint64_t seen = n.epoch();
+  n.notify_all();  // lands between a caller's check and its wait
+  auto fut = boost::asio::co_spawn(ctx, n.wait(seen, std::chrono::hours(1)), boost::asio::use_future);
+  ctx.run();
+  EXPECT_TRUE(fut.get());
+}
+
+TEST(Notifier, WakesWaitersAndTimesOut) {
+  Notifier n;
+  boost::asio::io_context ctx;
+  auto timed_out = boost::asio::co_spawn(ctx, n.wait(std::chrono::milliseconds(1)),
+                                         boost::asio::use_future);
+  ctx.run();
+  EXPECT_FALSE(timed_out.get());
+  ctx.restart();
+  auto woken = boost::asio::co_spawn(ctx, n.wait(std::chrono::hours(1)), boost::asio::use_future);
+  ctx.poll();  // parks the waiter
+  EXPECT_EQ(n.waiting(), 1u);
+  n.notify_all();
+  ctx.run();
+  EXPECT_TRUE(woken.get());
 }
 
 }  // namespace
