@@ -32,17 +32,26 @@ struct RunningInstance {
   bool reported_exit = false;
 };
 
-// Number of passing instances of `service`, or -1 when the registry does not answer.
-int passing_instances(const core::BaseUrl& registry, const std::string& service) {
+// "host:port" of each passing instance of `service` (empty when the registry does not answer).
+std::vector<std::string> passing_addresses(const core::BaseUrl& registry,
+                                           const std::string& service) {
+  std::vector<std::string> out;
   auto r = http_call(registry, core::Method::get, "/v1/registry/services/" + service, {}, 2s);
-  if (!r.ok() || r->status != 200) return -1;
+  if (!r.ok() || r->status != 200) return out;
   try {
     auto o = core::parse_json_object(r->body);
     const auto* list = o.if_contains("instances");
-    return list && list->is_array() ? static_cast<int>(list->as_array().size()) : -1;
+    if (!list || !list->is_array()) return out;
+    for (const auto& v : list->as_array()) {
+      if (!v.is_object()) continue;
+      const auto& inst = v.as_object();
+      out.push_back(core::optional_string(inst, "host").value_or("?") + ":" +
+                    std::to_string(core::optional_int(inst, "port").value_or(0)));
+    }
   } catch (const core::JsonError&) {
-    return -1;
+    out.clear();
   }
+  return out;
 }
 
 }  // namespace
@@ -120,13 +129,16 @@ int up(const std::string& system_file, const std::string& listen, const std::str
   // Report when each service has all its instances registered (or say which did not).
   auto deadline = std::chrono::steady_clock::now() + 15s;
   for (const auto& s : spec.services) {
-    int seen = 0;
-    while ((seen = passing_instances(registry, s.name)) < s.replicas &&
+    std::vector<std::string> seen;
+    while (static_cast<int>((seen = passing_addresses(registry, s.name)).size()) < s.replicas &&
            std::chrono::steady_clock::now() < deadline && !plane.wait_for_signal(100ms)) {
     }
     if (plane.stop_requested()) break;
-    std::cout << "  " << s.name << ": " << std::max(seen, 0) << "/" << s.replicas
-              << " instances registered" << (seen < s.replicas ? " (see its log)" : "") << "\n";
+    std::string where;
+    for (const auto& a : seen) where += (where.empty() ? "" : ", ") + a;
+    std::cout << "  " << s.name << ": " << seen.size() << "/" << s.replicas << " registered"
+              << (where.empty() ? "" : " at " + where)
+              << (static_cast<int>(seen.size()) < s.replicas ? " (see the logs)" : "") << "\n";
   }
   std::cout << "ready: `trellis services`, `trellis instances kitchen`; Ctrl-C stops everything"
             << std::endl;

@@ -138,6 +138,29 @@ TEST_F(Cluster, RunningServicesSurviveRegistryRestart) {
   EXPECT_GE(std::chrono::steady_clock::now(), until);
 }
 
+TEST_F(Cluster, CallsKeepWorkingWhileTheRegistryIsDown) {
+  start_registry();
+  auto k1 = start_service("cafe-kitchen");
+  auto k2 = start_service("cafe-kitchen");
+  auto order = start_service("cafe-order");
+  ASSERT_TRUE(eventually([&] { return instances("kitchen").size() == 2 && instances("order").size() == 1; }));
+  const std::string order_url = service_url(instances("order")[0]);
+  ASSERT_TRUE(eventually([&] {
+    auto r = http_get(order_url, "/menu");
+    return r.ok() && r->status == 200;
+  }));
+  registry_->kill9();
+  // Discovery keeps the last known set: calls need no registry.
+  for (int i = 0; i < 20; ++i) {
+    auto r = http_get(order_url, "/menu");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  auto placed = http(order_url, core::Method::post, "/orders", R"({"item":"espresso"})");
+  ASSERT_TRUE(placed.ok());
+  EXPECT_EQ(placed->status, 201) << placed->body;
+}
+
 TEST_F(Cluster, BadInputGets4xxAndRegistryKeepsServing) {
   start_registry();
   auto put = [&](const std::string& target, const std::string& body) {
@@ -163,7 +186,6 @@ TEST_F(Cluster, BadInputGets4xxAndRegistryKeepsServing) {
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->status, 413);
 
-  core::Request huge;
   auto hb = http(url_, core::Method::put, "/v1/registry/instances/kitchen/nobody/heartbeat");
   ASSERT_TRUE(hb.ok());
   EXPECT_EQ(hb->status, 404);
