@@ -93,6 +93,7 @@ core::Task<std::shared_ptr<const InstanceSet>> Discovery::ready(std::string_view
   if (created) runtime_.spawn([this, name] { return watch_loop(name); });
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
+    std::uint64_t seen = e.loaded_signal.epoch();
     {
       std::lock_guard lock(mutex_);
       if (e.loaded) co_return e.set;
@@ -100,7 +101,7 @@ core::Task<std::shared_ptr<const InstanceSet>> Discovery::ready(std::string_view
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) break;
-    co_await e.loaded_signal.wait(std::min<std::chrono::milliseconds>(left, 100ms));
+    co_await e.loaded_signal.wait(seen, left);
   }
   std::lock_guard lock(mutex_);
   co_return e.set;

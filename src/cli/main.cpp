@@ -51,7 +51,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // The message, then the usage of the (sub)command that was being parsed.
+    const CLI::App* at = &app;
+    while (!at->get_subcommands().empty()) at = at->get_subcommands().front();
+    std::cerr << "trellis: " << e.what() << "\n\n" << at->help();
     return 2;
   }
 

@@ -20,17 +20,28 @@ std::uint64_t next_random() {
 }
 }  // namespace
 
-std::string random_hex(int bytes) {
+void append_random_hex(std::string& out, int bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(static_cast<std::size_t>(bytes) * 2, '0');
-  std::uint64_t r = 0;
-  for (int i = 0; i < bytes; ++i) {
-    if (i % 8 == 0) r = next_random();
-    auto b = static_cast<unsigned>(r & 0xff);
-    r >>= 8;
-    out[static_cast<std::size_t>(i) * 2] = kHex[b >> 4];
-    out[static_cast<std::size_t>(i) * 2 + 1] = kHex[b & 0xf];
+  char buf[64];
+  while (bytes > 0) {
+    int n = bytes < 32 ? bytes : 32;
+    std::uint64_t r = 0;
+    for (int i = 0; i < n; ++i) {
+      if (i % 8 == 0) r = next_random();
+      auto b = static_cast<unsigned>(r & 0xff);
+      r >>= 8;
+      buf[2 * i] = kHex[b >> 4];
+      buf[2 * i + 1] = kHex[b & 0xf];
+    }
+    out.append(buf, static_cast<std::size_t>(n) * 2);
+    bytes -= n;
   }
+}
+
+std::string random_hex(int bytes) {
+  std::string out;
+  out.reserve(static_cast<std::size_t>(bytes) * 2);
+  append_random_hex(out, bytes);
   return out;
 }
 

@@ -108,16 +108,20 @@ Router::Result Router::find(Request& req) const {
   return result;
 }
 
-Task<Response> Router::dispatch(Request& req) const {
-  Result r = find(req);
-  if (r.match == Match::found) co_return co_await (*r.handler)(req);
+Response Router::no_match(const Request& req, const Result& r) {
   if (r.match == Match::method_not_allowed) {
     Response resp = problem(405, "method " + std::string(to_string(req.method)) +
                                      " is not allowed on " + std::string(req.path()));
     resp.headers.set("Allow", r.allow);
-    co_return resp;
+    return resp;
   }
-  co_return problem(404, "no route for " + std::string(req.path()));
+  return problem(404, "no route for " + std::string(req.path()));
+}
+
+Task<Response> Router::dispatch(Request& req) const {
+  Result r = find(req);
+  if (r.match == Match::found) co_return co_await (*r.handler)(req);
+  co_return no_match(req, r);
 }
 
 }  // namespace trellis::core

@@ -36,6 +36,8 @@ class Router {
 
   // Runs the matched handler, or answers 404 / 405 as problem+json. HEAD falls back to GET.
   Task<Response> dispatch(Request& req) const;
+  // The 404 / 405 problem for a request find() did not match.
+  static Response no_match(const Request& req, const Result& result);
 
  private:
   struct Segment {

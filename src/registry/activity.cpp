@@ -26,9 +26,11 @@ void Activity::leave() {
 }
 
 core::Task<void> Activity::wait_idle(std::function<void()> nudge) {
-  while (count_.load() > 0) {
+  for (;;) {
+    std::uint64_t seen = idle_.epoch();
+    if (count_.load() == 0) break;
     nudge();
-    co_await idle_.wait(kNudgeEvery);
+    co_await idle_.wait(seen, kNudgeEvery);
   }
 }
 

@@ -86,8 +86,11 @@ core::Task<void> HealthCheckers::run(std::shared_ptr<Checker> checker, InstanceK
                                      core::Endpoint to, HealthCheck check,
                                      std::chrono::milliseconds delay, Activity::Guard guard) {
   (void)guard;  // held until the checker ends
-  while (!checker->cancelled.load()) {
-    co_await checker->wake.wait(delay);
+  for (;;) {
+    // Read the epoch before the flag: a cancel() in between still ends the wait at once.
+    std::uint64_t seen = checker->wake.epoch();
+    if (checker->cancelled.load()) break;
+    co_await checker->wake.wait(seen, delay);
     if (checker->cancelled.load()) break;
     bool success = co_await probe(to, check);
     if (checker->cancelled.load()) break;

@@ -149,8 +149,10 @@ core::Task<void> Registry::Impl::wait_for_change(std::string service, std::uint6
 
 core::Task<void> Registry::Impl::sweep_loop(Activity::Guard guard) {
   (void)guard;  // held until the loop ends
-  while (!stopping_.load()) {
-    co_await stop_signal_.wait(options_.sweep_interval);
+  for (;;) {
+    std::uint64_t seen = stop_signal_.epoch();
+    if (stopping_.load()) break;
+    co_await stop_signal_.wait(seen, options_.sweep_interval);
     if (stopping_.load()) break;
     co_await sweep_once();
   }

@@ -32,7 +32,9 @@ CliResult run_cli(const std::string& args) {
 }
 
 TEST(Cli, UnknownCommandsAndBadFlagsExit2) {
-  EXPECT_EQ(run_cli("frobnicate").exit_code, 2);
+  auto unknown = run_cli("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.out.find("Usage"), std::string::npos) << unknown.out;
   EXPECT_EQ(run_cli("instances").exit_code, 2);
   EXPECT_EQ(run_cli("services --bogus").exit_code, 2);
   EXPECT_EQ(run_cli("serve registry --threads many").exit_code, 2);
@@ -101,6 +103,21 @@ TEST(Cli, UpRunsTheCafeAndStopsEverything) {
   // Children were stopped with it: nothing listens for the cafe any more.
   auto r = http_get(url, "/v1/registry/services");
   EXPECT_FALSE(r.ok());
+}
+
+TEST(Cli, ABusyPortIsRefusedNotShared) {
+  TempDir dir;
+  auto port = std::to_string(free_port());
+  std::string url = "http://127.0.0.1:" + port;
+  Proc first("trellis", {"serve", "registry", "--listen", "127.0.0.1:" + port, "--data", dir.path + "/a"},
+             dir.path);
+  ASSERT_TRUE(eventually([&] {
+    auto r = http_get(url, "/v1/registry/services");
+    return r.ok() && r->status == 200;
+  }));
+  auto second = run_cli("serve registry --listen 127.0.0.1:" + port + " --data " + dir.path + "/b");
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.out.find("cannot listen"), std::string::npos) << second.out;
 }
 
 TEST(Cli, UpRejectsABadSystemFile) {

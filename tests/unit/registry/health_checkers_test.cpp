@@ -30,7 +30,8 @@ class RegistryHealthCheckersTest : public ::testing::Test {
   }
   // Lets the io thread run until `n` checker coroutines are left.
   void settle(std::size_t n) {
-    for (int i = 0; i < 1000 && activity->active() != n; ++i)
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (activity->active() != n && std::chrono::steady_clock::now() < deadline)
       testing::run_on<void>(rt, []() -> core::Task<void> { co_return; });
     EXPECT_EQ(activity->active(), n);
   }
