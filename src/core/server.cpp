@@ -12,6 +12,8 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <charconv>
 #include <ctime>
@@ -111,6 +113,16 @@ void append_number(std::string& out, std::size_t n) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, static_cast<std::size_t>(p - buf));
+}
+
+// Connections need descriptors: lift the soft limit to the hard one (as Go and nginx's
+// worker_rlimit_nofile do), so max_connections, not a default of 1024, is what bounds them.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
 }
 
 bool acceptable_request_id(std::string_view id) {
@@ -402,6 +414,7 @@ HttpServer::HttpServer(Runtime& runtime, const Router& router, ServerOptions opt
 HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
+  raise_open_file_limit();
   Endpoint ep;
   {
     BaseUrl url = BaseUrl::parse(impl_->options.listen);
