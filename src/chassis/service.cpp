@@ -2,7 +2,6 @@
 
 #include <boost/json/object.hpp>
 
-#include <cstdlib>
 #include <future>
 
 #include "chassis/registrar.h"
@@ -20,11 +19,6 @@ struct Service::Registrar {
 };
 
 namespace {
-std::string default_registry() {
-  const char* env = std::getenv("TRELLIS_REGISTRY");
-  return env && *env ? env : kDefaultRegistry;
-}
-
 core::Response json_body(int status, std::string body) {
   core::Response r;
   r.status = status;
@@ -37,7 +31,7 @@ core::Response json_body(int status, std::string body) {
 Service::Service(ServiceOptions options) : options_(std::move(options)) {
   if (!core::valid_name(options_.name))
     throw std::invalid_argument("invalid service name '" + options_.name + "'");
-  if (options_.registry.empty()) options_.registry = default_registry();
+  if (options_.registry.empty()) options_.registry = core::default_registry_url();
   if (options_.instance_id.empty()) options_.instance_id = options_.name + "-" + core::random_hex(4);
   core::set_log_component(options_.name);
   runtime_ = std::make_unique<core::Runtime>(options_.threads);

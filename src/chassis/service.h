@@ -26,13 +26,11 @@
 
 namespace trellis::chassis {
 
-// The registry a service and the CLI talk to when nothing else is said.
-inline constexpr const char* kDefaultRegistry = "http://127.0.0.1:7700";
-
 struct ServiceOptions {
   std::string name;
   std::string version = "0.0.0";
-  // Registry base URL. Default: $TRELLIS_REGISTRY, else kDefaultRegistry.
+  // Registry base URL. Default: core::default_registry_url() ($TRELLIS_REGISTRY, else
+  // http://127.0.0.1:7700).
   std::string registry;
   // Instance id. Default: <name>-<8 random hex>.
   std::string instance_id;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "chassis/service.h"
+#include "core/client.h"
 #include "core/json.h"
 
 namespace trellis::chassis {
@@ -17,8 +18,8 @@ ServiceOptions Service::parse_args(std::string name, std::string version, int ar
   std::vector<std::string> meta;
   std::string lb = "p2c", ttl, heartbeat;
   app.add_option("--registry", o.registry,
-                 "registry URL (default: $TRELLIS_REGISTRY or " + std::string(kDefaultRegistry) +
-                     ")");
+                 "registry URL (default: $TRELLIS_REGISTRY or http://" +
+                     std::string(core::kDefaultControlPlaneListen) + ")");
   app.add_option("--listen", o.server.listen, "address to listen on (default: 127.0.0.1:0)");
   app.add_option("--advertise", o.advertise_host, "host to register (default: the listen host)");
   app.add_option("--id", o.instance_id, "instance id (default: <name>-<random>)");

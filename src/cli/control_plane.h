@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/client.h"
 #include "core/router.h"
 #include "core/runtime.h"
 #include "core/server.h"
@@ -14,7 +15,7 @@
 namespace trellis::cli {
 
 // Where the control plane listens and where the CLI looks when told nothing else.
-inline constexpr const char* kDefaultListen = "127.0.0.1:7700";
+inline constexpr const char* kDefaultListen = core::kDefaultControlPlaneListen;
 inline constexpr const char* kDefaultDataDir = ".trellis";
 
 struct ControlPlaneOptions {

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   GlobalOptions g;
   app.add_option("--registry", g.registry,
-                 "registry URL (default: $TRELLIS_REGISTRY or http://127.0.0.1:7700)");
+                 "registry URL (default: $TRELLIS_REGISTRY or http://" +
+                     std::string(kDefaultListen) + ")");
 
   std::string listen = kDefaultListen, data = kDefaultDataDir, system_file, service;
   int threads = 0;

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/http_call.h"
+#include "core/client.h"
 #include "core/ids.h"
 #include "core/json.h"
 
@@ -17,9 +17,7 @@ namespace trellis::cli {
 namespace json = boost::json;
 
 std::string registry_url(const GlobalOptions& g) {
-  if (!g.registry.empty()) return g.registry;
-  const char* env = std::getenv("TRELLIS_REGISTRY");
-  return env && *env ? env : "http://127.0.0.1:7700";
+  return g.registry.empty() ? core::default_registry_url() : g.registry;
 }
 
 namespace {
@@ -34,7 +32,7 @@ std::optional<json::object> fetch(const GlobalOptions& g, const std::string& tar
     std::cerr << "trellis: --registry: " << e.what() << "\n";
     return std::nullopt;
   }
-  auto r = http_call(base, core::Method::get, target);
+  auto r = core::blocking_call(base, core::Method::get, target);
   if (!r.ok()) {
     std::cerr << "trellis: registry at " << url << " unreachable: " << r.error().detail << "\n";
     return std::nullopt;

@@ -11,7 +11,6 @@
 
 #include "cli/commands.h"
 #include "cli/control_plane.h"
-#include "cli/http_call.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "supervisor/process.h"
@@ -36,7 +35,7 @@ struct RunningInstance {
 std::vector<std::string> passing_addresses(const core::BaseUrl& registry,
                                            const std::string& service) {
   std::vector<std::string> out;
-  auto r = http_call(registry, core::Method::get, "/v1/registry/services/" + service, {}, 2s);
+  auto r = core::blocking_call(registry, core::Method::get, "/v1/registry/services/" + service, {}, 2s);
   if (!r.ok() || r->status != 200) return out;
   try {
     auto o = core::parse_json_object(r->body);

@@ -3,11 +3,14 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,6 +20,7 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
+#include <cstdlib>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -153,6 +157,28 @@ BaseUrl BaseUrl::parse(std::string_view url) {
   if (out.endpoint.host.empty())
     throw std::invalid_argument("address '" + std::string(url) + "' has no host");
   return out;
+}
+
+std::string default_registry_url() {
+  const char* env = std::getenv("TRELLIS_REGISTRY");
+  return env && *env ? std::string(env) : "http://" + std::string(kDefaultControlPlaneListen);
+}
+
+HttpResult blocking_call(const BaseUrl& base, Method method, std::string target, std::string body,
+                         std::chrono::milliseconds timeout) {
+  ClientOptions options;
+  options.connect_timeout = std::min(timeout, options.connect_timeout);
+  HttpClient client(options);
+  Request req;
+  req.method = method;
+  req.target = base.base_path + target;
+  if (!body.empty()) req.headers.set("Content-Type", "application/json");
+  req.body = std::move(body);
+  asio::io_context ctx(1);
+  auto result = asio::co_spawn(ctx, client.send(base.endpoint, std::move(req), timeout),
+                               asio::use_future);
+  ctx.run();
+  return result.get();
 }
 
 std::string_view to_string(ClientError e) {

@@ -70,6 +70,12 @@ class HttpResult {
   std::variant<Response, HttpError> v_;
 };
 
+// Where the control plane (registry API) listens unless configured otherwise.
+inline constexpr const char* kDefaultControlPlaneListen = "127.0.0.1:7700";
+// The registry URL a service or the CLI uses when told nothing: $TRELLIS_REGISTRY, else
+// http://<kDefaultControlPlaneListen>.
+std::string default_registry_url();
+
 class HttpClient {
  public:
   explicit HttpClient(ClientOptions options = {});
@@ -83,10 +89,14 @@ class HttpClient {
   Task<HttpResult> get(const Endpoint& to, std::string target) const;
   Task<HttpResult> put_json(const Endpoint& to, std::string target, std::string body) const;
 
-  const ClientOptions& options() const { return options_; }
-
  private:
   ClientOptions options_;
 };
+
+// One request outside any coroutine (CLI commands, tests): runs its own io context and waits.
+// `target` is appended to the base URL's path; a non-empty body is sent as JSON.
+HttpResult blocking_call(const BaseUrl& base, Method method, std::string target,
+                         std::string body = {},
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace trellis::core

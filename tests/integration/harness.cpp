@@ -5,9 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -75,20 +72,7 @@ std::string Proc::log() const {
 
 core::HttpResult http(const std::string& base_url, core::Method method, const std::string& target,
                       const std::string& body, std::chrono::milliseconds timeout) {
-  auto base = core::BaseUrl::parse(base_url);
-  core::ClientOptions options;
-  options.connect_timeout = std::chrono::seconds(1);
-  core::HttpClient client(options);
-  core::Request req;
-  req.method = method;
-  req.target = base.base_path + target;
-  if (!body.empty()) req.headers.set("Content-Type", "application/json");
-  req.body = body;
-  boost::asio::io_context ctx(1);
-  auto fut = boost::asio::co_spawn(ctx, client.send(base.endpoint, std::move(req), timeout),
-                                   boost::asio::use_future);
-  ctx.run();
-  return fut.get();
+  return core::blocking_call(core::BaseUrl::parse(base_url), method, target, body, timeout);
 }
 
 core::HttpResult http_get(const std::string& base_url, const std::string& target) {
