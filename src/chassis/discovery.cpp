@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
 
@@ -57,40 +58,35 @@ Discovery::~Discovery() { stop(); }
 
 void Discovery::stop() { stopping_ = true; }
 
-Discovery::Entry& Discovery::entry(std::string_view service, bool* created) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(std::string(service));
-  *created = it == entries_.end();
-  if (*created) {
-    auto e = std::make_unique<Entry>();
+Discovery::Entry& Discovery::watched(std::string_view service) {
+  if (!core::valid_name(service))
+    throw std::invalid_argument("invalid service name '" + std::string(service) + "'");
+  Entry* e = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(std::string(service));
+    if (it != entries_.end()) return *it->second;
+    auto fresh = std::make_unique<Entry>();
     auto empty = std::make_shared<InstanceSet>();
     empty->service = service;
-    e->set = std::move(empty);
-    it = entries_.emplace(std::string(service), std::move(e)).first;
+    fresh->set = std::move(empty);
+    e = entries_.emplace(std::string(service), std::move(fresh)).first->second.get();
   }
-  return *it->second;
+  runtime_.spawn([this, s = std::string(service)] { return watch_loop(s); });
+  return *e;
 }
 
-void Discovery::watch(std::string_view service) {
-  bool created = false;
-  entry(service, &created);
-  if (created) runtime_.spawn([this, s = std::string(service)] { return watch_loop(s); });
-}
+void Discovery::watch(std::string_view service) { watched(service); }
 
 std::shared_ptr<const InstanceSet> Discovery::instances(std::string_view service) {
-  bool created = false;
-  Entry& e = entry(service, &created);
-  if (created) runtime_.spawn([this, s = std::string(service)] { return watch_loop(s); });
+  Entry& e = watched(service);
   std::lock_guard lock(mutex_);
   return e.set;
 }
 
 core::Task<std::shared_ptr<const InstanceSet>> Discovery::ready(std::string_view service,
                                                                 std::chrono::milliseconds timeout) {
-  std::string name(service);
-  bool created = false;
-  Entry& e = entry(name, &created);
-  if (created) runtime_.spawn([this, name] { return watch_loop(name); });
+  Entry& e = watched(service);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     std::uint64_t seen = e.loaded_signal.epoch();
@@ -113,11 +109,13 @@ void Discovery::publish(const std::string& service, std::shared_ptr<InstanceSet>
     std::lock_guard lock(mutex_);
     e = entries_.at(service).get();
     // Keep each surviving instance's counters so balancing state carries over.
+    std::unordered_map<std::string_view, const Instance*> previous;
+    for (const auto& old : e->set->instances) previous.emplace(old.id, &old);
     for (auto& inst : next->instances) {
-      for (const auto& old : e->set->instances)
-        if (old.id == inst.id && old.endpoint.port == inst.endpoint.port &&
-            old.endpoint.host == inst.endpoint.host)
-          inst.stats = old.stats;
+      auto it = previous.find(inst.id);
+      if (it != previous.end() && it->second->endpoint.port == inst.endpoint.port &&
+          it->second->endpoint.host == inst.endpoint.host)
+        inst.stats = it->second->stats;
     }
     e->set = std::move(next);
     e->loaded = true;

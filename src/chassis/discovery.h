@@ -32,6 +32,7 @@ class Discovery {
   ~Discovery();
 
   // Starts watching `service` (idempotent). Call at start-up for known dependencies.
+  // Service names must satisfy core::valid_name (std::invalid_argument otherwise).
   void watch(std::string_view service);
   // The current snapshot; starts a watch on first use. Never null; may be empty.
   std::shared_ptr<const InstanceSet> instances(std::string_view service);
@@ -46,7 +47,8 @@ class Discovery {
     bool loaded = false;
     core::Notifier loaded_signal;
   };
-  Entry& entry(std::string_view service, bool* created);
+  // The entry of `service`, starting its watch when it is new.
+  Entry& watched(std::string_view service);
   core::Task<void> watch_loop(std::string service);
   void publish(const std::string& service, std::shared_ptr<InstanceSet> next);
 

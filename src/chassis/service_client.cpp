@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/ids.h"
+
 namespace trellis::chassis {
 
 namespace {
@@ -27,6 +29,9 @@ ServiceClient::ServiceClient(Discovery& discovery, ServiceClientOptions options)
 
 core::Task<core::HttpResult> ServiceClient::call(std::string_view service, core::Request req,
                                                  CallOptions options) {
+  if (!core::valid_name(service))
+    co_return core::HttpError{core::ClientError::no_instance,
+                              "invalid service name '" + std::string(service) + "'"};
   auto set = discovery_.instances(service);
   if (set->instances.empty()) set = co_await discovery_.ready(service, options_.first_lookup_wait);
 

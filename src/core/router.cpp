@@ -83,28 +83,32 @@ bool Router::match(const Route& r, std::string_view path, Request* req) {
 }
 
 Router::Result Router::find(Request& req) const {
-  std::string_view path = req.path();
+  const std::string_view path = req.path();
+  const auto fits = [&](const Route& r) {
+    return r.method == req.method || (req.method == Method::head && r.method == Method::get);
+  };
+  // The hot path: routes whose method fits, each path matched once, capturing as it goes.
+  if (auto it = literal_.find(path); it != literal_.end()) {
+    for (const auto& r : it->second)
+      if (fits(r)) return {Match::found, &r.handler, {}};
+  }
+  for (const auto& r : patterns_) {
+    if (!fits(r)) continue;
+    req.params.clear();
+    if (match(r, path, &req)) return {Match::found, &r.handler, {}};
+  }
+  req.params.clear();
+  // No match: 405 when the path exists for other methods, listing them in Allow.
   Result result;
-  auto consider = [&](const Route& r) -> bool {
-    Method want = req.method == Method::head ? Method::get : req.method;
-    if (r.method == req.method || r.method == want) return true;
+  auto allow = [&](const Route& r) {
     if (!result.allow.empty()) result.allow += ", ";
     result.allow += to_string(r.method);
     result.match = Match::method_not_allowed;
-    return false;
   };
-  if (auto it = literal_.find(path); it != literal_.end()) {
-    for (const auto& r : it->second)
-      if (consider(r)) return {Match::found, &r.handler, {}};
-  }
-  for (const auto& r : patterns_) {
-    if (!match(r, path, nullptr)) continue;
-    if (consider(r)) {
-      req.params.clear();
-      match(r, path, &req);
-      return {Match::found, &r.handler, {}};
-    }
-  }
+  if (auto it = literal_.find(path); it != literal_.end())
+    for (const auto& r : it->second) allow(r);
+  for (const auto& r : patterns_)
+    if (match(r, path, nullptr)) allow(r);
   return result;
 }
 

@@ -16,10 +16,6 @@ namespace trellis::core {
 
 namespace asio = boost::asio;
 
-namespace {
-thread_local Runtime* t_runtime = nullptr;
-thread_local int t_index = -1;
-}  // namespace
 
 namespace {
 // io_context::shutdown() (destroying every pending handler and coroutine frame) is protected;
@@ -66,11 +62,6 @@ asio::io_context& Runtime::context(int index) {
   return *contexts_.at(static_cast<std::size_t>(index) % contexts_.size());
 }
 
-asio::io_context& Runtime::current() {
-  if (t_runtime == this && t_index >= 0) return *contexts_[static_cast<std::size_t>(t_index)];
-  return *contexts_[0];
-}
-
 void Runtime::spawn(std::function<Task<void>()> fn, int index) {
   asio::co_spawn(context(index), std::move(fn), [](std::exception_ptr e) {
     if (!e) return;
@@ -93,8 +84,6 @@ void Runtime::on_shutdown_signal(std::function<void()> fn) {
 void Runtime::start() {
   for (std::size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([this, i] {
-      t_runtime = this;
-      t_index = static_cast<int>(i);
       auto guard = asio::make_work_guard(*contexts_[i]);
       contexts_[i]->run();
     });

@@ -30,8 +30,6 @@ class Runtime {
 
   int size() const { return static_cast<int>(contexts_.size()); }
   boost::asio::io_context& context(int index);
-  // The context of the calling io thread, or context(0) when called from elsewhere.
-  boost::asio::io_context& current();
 
   // Starts a coroutine on context `index` (default 0). An exception escaping it is logged.
   void spawn(std::function<Task<void>()> fn, int index = 0);

@@ -204,7 +204,6 @@ Task<void> HttpServer::Impl::sweep_loop(Worker& w) {
         c->socket.close(ignored);
       }
     }
-    if (stopping && w.acceptor) w.acceptor.reset();
   }
 }
 

@@ -137,3 +137,16 @@ TEST(Registrar, RegistrationBody) {
 
 }  // namespace
 }  // namespace trellis::chassis
+
+namespace trellis::chassis {
+namespace {
+
+TEST(Discovery, RejectsInvalidServiceNames) {
+  core::Runtime runtime(1);
+  Discovery discovery(runtime, {.registry = core::BaseUrl::parse("http://127.0.0.1:1")});
+  EXPECT_THROW(discovery.watch("kitchen?all=1"), std::invalid_argument);
+  EXPECT_THROW(discovery.instances("../x"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace trellis::chassis
