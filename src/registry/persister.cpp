@@ -59,6 +59,11 @@ void Persister::flush_sync() {
   pool_.run_sync([this] { write_dirty(true); });
 }
 
+core::Task<void> Persister::close_async() {
+  if (closed_.exchange(true)) co_return;
+  co_await pool_.run([this] { store_.reset(); });
+}
+
 void Persister::close() {
   if (closed_.exchange(true)) return;
   pool_.run_sync([this] { store_.reset(); });

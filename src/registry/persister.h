@@ -44,6 +44,8 @@ class Persister {
 
   // Closes the store and stops the pool; later flushes throw StoreClosed.
   void close();
+  // As close(), without blocking the calling io thread (Registry::stop runs on one).
+  core::Task<void> close_async();
 
  private:
   void write_dirty(bool record_index);  // on the pool thread

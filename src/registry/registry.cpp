@@ -103,7 +103,7 @@ core::Task<void> Registry::Impl::stop() {
   send_stop_signals();
   co_await activity_->wait_idle([this] { send_stop_signals(); });
   if (persister_.has_dirty()) co_await flush_logged("final flush");
-  persister_.close();
+  co_await persister_.close_async();
   core::log(core::LogLevel::info, "registry stopped", {{"index", state_.index()}});
 }
 
