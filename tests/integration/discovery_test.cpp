@@ -95,9 +95,22 @@ TEST_F(Cluster, KitchensAreDiscoveredBalancedAndEvictedWithoutCallerFailures) {
   EXPECT_EQ(failures, 0) << "of " << calls << " calls";
   for (const auto& inst : instances("kitchen")) EXPECT_NE(inst.at("id").as_string(), "kitchen-0");
 
-  // A graceful stop deregisters at once.
-  kitchens[1]->terminate();
-  EXPECT_TRUE(eventually([&] { return instances("kitchen").size() == 1; }, 3s));
+  // A graceful stop deregisters before the process exits (not by lease expiry).
+  EXPECT_EQ(kitchens[1]->terminate(), 0);
+  EXPECT_EQ(instances("kitchen").size(), 1u);
+}
+
+TEST_F(Cluster, AnInstanceTheRegistryForgotRegistersAgain) {
+  start_registry();
+  auto kitchen = start_service("cafe-kitchen", {"--id", "kitchen-9"});
+  ASSERT_TRUE(eventually([&] { return instances("kitchen").size() == 1; }));
+  // The registry loses the instance (as after losing its store); the next heartbeat gets 404
+  // and the chassis registers again.
+  auto removed = http(url_, core::Method::delete_, "/v1/registry/instances/kitchen/kitchen-9");
+  ASSERT_TRUE(removed.ok());
+  ASSERT_EQ(removed->status, 200);
+  EXPECT_TRUE(eventually([&] { return instances("kitchen").size() == 1; }, 10s)) << kitchen->log();
+  EXPECT_NE(kitchen->log().find("registering again"), std::string::npos);
 }
 
 TEST_F(Cluster, RegistryCrashLosesNoRegistration) {
